@@ -197,80 +197,6 @@ kgw__rewrite_describe_quorum(const kgw_rewrite_ctx_t *ctx, kgw_describe_quorum_r
                       ctx->virtual_cluster, removed, ctx->client);
 }
 
-/*
- * Workaround for the codec's encoding of known tagged fields of 128 bytes
- * or more (gateway/kafka/codec.c encode_tagged_section writes the field's
- * size through a 5-byte stack buffer that kgw_wbuf_put_uvarint tries to
- * realloc: the process aborts). Produce v10+ and Fetch v16+ carry
- * NodeEndpoints as top-level tagged field 0, which easily exceeds 127
- * bytes with a few brokers. Until the codec is fixed, those responses are
- * encoded without the field and the field is appended here: the top-level
- * tagged section is the last thing in the body, and when it holds nothing
- * else its count is the final byte.
- */
-#define KGW__PUT_ENDPOINTS(w, arr, rc)                                                             \
-    do {                                                                                           \
-        (rc) = kgw_wbuf_put_array_len((w), true, (arr).count);                                     \
-        for (int32_t i_ = 0; (rc) == 0 && i_ < (arr).count; i_++) {                                \
-            if ((arr).items[i_].unknown_tagged.count > 0) {                                        \
-                (rc) = 1;                                                                          \
-                break;                                                                             \
-            }                                                                                      \
-            if (kgw_wbuf_put_int32((w), (arr).items[i_].node_id) != 0 ||                           \
-                kgw_wbuf_put_string((w), true, (arr).items[i_].host) != 0 ||                       \
-                kgw_wbuf_put_int32((w), (arr).items[i_].port) != 0 ||                              \
-                kgw_wbuf_put_string((w), true, (arr).items[i_].rack) != 0 ||                       \
-                kgw_wbuf_put_uvarint((w), 0) != 0)                                                 \
-                (rc) = -1;                                                                         \
-        }                                                                                          \
-    } while (0)
-
-/* Returns 0 when done, 1 when the workaround does not apply (the caller
- * encodes normally), -1 on failure. */
-static int
-kgw__encode_with_endpoints(kgw_wbuf_t *out, int16_t api_key, int16_t version,
-                           const kgw_response_t *resp, kgw_codec_error_t *err)
-{
-    kgw_wbuf_t field;
-    kgw_wbuf_init(&field, err);
-    int rc = 1;
-    const kgw_tagged_t *top = NULL;
-    if (api_key == KGW_API_PRODUCE) {
-        kgw_produce_response_t *m = resp->body;
-        top = &m->unknown_tagged;
-        KGW__PUT_ENDPOINTS(&field, m->node_endpoints, rc);
-        if (rc == 0)
-            m->node_endpoints.count = 0;
-    } else if (api_key == KGW_API_FETCH) {
-        kgw_fetch_response_t *m = resp->body;
-        top = &m->unknown_tagged;
-        KGW__PUT_ENDPOINTS(&field, m->node_endpoints, rc);
-        if (rc == 0)
-            m->node_endpoints.count = 0;
-    }
-    if (rc != 0 || top->count > 0 || field.len > UINT32_MAX) {
-        kgw_wbuf_free(&field);
-        return rc < 0 ? -1 : 1;
-    }
-    size_t start = out->len;
-    rc = kgw_response_encode(out, api_key, version, &resp->header, resp->body, err);
-    if (rc == 0 && (out->len - start < 5 || out->buf[out->len - 1] != 0)) {
-        kgw_codec_error_set(err, out->len, "unexpected end of a re-encoded %s response",
-                            kgw_api_name(api_key));
-        rc = -1;
-    }
-    if (rc == 0) {
-        out->len--; /* the empty tagged section's count */
-        if (kgw_wbuf_put_uvarint(out, 1) != 0 || kgw_wbuf_put_uvarint(out, 0) != 0 ||
-            kgw_wbuf_put_uvarint(out, (uint32_t)field.len) != 0 ||
-            kgw_wbuf_append(out, field.buf, field.len) != 0 ||
-            kgw_wbuf_put_int32_at(out, start, (int32_t)(out->len - start - 4)) != 0)
-            rc = -1;
-    }
-    kgw_wbuf_free(&field);
-    return rc;
-}
-
 /* False when a decoded response names no broker address at all. */
 static bool
 kgw__has_addresses(int16_t api_key, const void *body)
@@ -345,11 +271,6 @@ kgw_rewrite_response(const kgw_rewrite_ctx_t *ctx, int16_t api_key, int16_t vers
     }
     default:
         break;
-    }
-    if (api_key == KGW_API_PRODUCE || api_key == KGW_API_FETCH) {
-        rc = kgw__encode_with_endpoints(out, api_key, version, &resp, err);
-        if (rc <= 0)
-            goto done;
     }
     rc = kgw_response_encode(out, api_key, version, &resp.header, resp.body, err);
 done:
