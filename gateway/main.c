@@ -21,13 +21,11 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <kgw/kgw_plugin.h>
+
 #include "config.h"
 #include "gateway.h"
 #include "log.h"
-
-/* The plugin SDK does not exist yet: 1.0 is a placeholder ABI version. */
-#define KGW_SDK_ABI_MAJOR 1
-#define KGW_SDK_ABI_MINOR 0
 
 static void
 kgw__usage(FILE *out)
@@ -44,8 +42,7 @@ static void
 kgw__print_version(void)
 {
     printf("kgw %s\n", KGW_VERSION);
-    printf("sdk abi %d.%d (placeholder: the plugin SDK is not released yet)\n", KGW_SDK_ABI_MAJOR,
-           KGW_SDK_ABI_MINOR);
+    printf("sdk abi %d.%d\n", KGW_ABI_MAJOR, KGW_ABI_MINOR);
     printf("libevent %s\n", event_get_version());
     printf("openssl %s\n", OpenSSL_version(OPENSSL_VERSION));
     printf("libyaml %s\n", yaml_get_version_string());
