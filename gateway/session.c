@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -35,6 +36,11 @@
 #define KGW_LOOKUP_RETRY_MS 300
 /* libevent reads and writes at most 16 KiB per call by default. */
 #define KGW_MAX_SINGLE_IO (256 * 1024)
+/* libevent 2.1 reads at most 4096 bytes per read event (EVBUFFER_MAX_READ),
+ * after a FIONREAD ioctl; see kgw__topup. */
+#define KGW_LIBEVENT_READ_CHUNK 4096
+#define KGW_TOPUP_MAX (256 * 1024)
+#define KGW_TOPUP_STEP (64 * 1024)
 
 /* A response the gateway made itself, sent once the `after`-th backend
  * response has gone to the client (responses keep request order). */
@@ -60,6 +66,8 @@ struct kgw_session {
     size_t rotation;
     struct event *retry_ev;
     bool client_paused;  /* client reads off: broker output above the watermark */
+    bool client_direct;  /* client transport allows direct socket I/O */
+    bool backend_direct; /* so does the broker's */
     bool backend_paused; /* broker reads off: client output above the watermark */
 
     /* client -> broker */
@@ -290,6 +298,96 @@ kgw__session_add_local(kgw_session_t *s, const uint8_t *bytes, size_t len)
     return 0;
 }
 
+/* ---- direct socket I/O (plain transports) ---------------------------- */
+
+/* Reads up to KGW_TOPUP_MAX bytes that fd holds into in (unfrozen). */
+static void
+kgw__topup_read(struct evbuffer *in, evutil_socket_t fd)
+{
+    size_t total = 0;
+    while (total < KGW_TOPUP_MAX) {
+        struct evbuffer_iovec v[2];
+        int nv = evbuffer_reserve_space(in, KGW_TOPUP_STEP, v, 2);
+        if (nv <= 0)
+            return;
+        struct iovec iov[2];
+        size_t want = 0;
+        for (int i = 0; i < nv; i++) {
+            iov[i].iov_base = v[i].iov_base;
+            iov[i].iov_len = v[i].iov_len;
+            want += v[i].iov_len;
+        }
+        ssize_t r = readv(fd, iov, nv);
+        if (r <= 0) {
+            (void)evbuffer_commit_space(in, v, 0);
+            return;
+        }
+        size_t left = (size_t)r;
+        int used = 0;
+        for (int i = 0; i < nv && left > 0; i++, used++) {
+            if (v[i].iov_len > left)
+                v[i].iov_len = left;
+            left -= v[i].iov_len;
+        }
+        if (evbuffer_commit_space(in, v, used) != 0)
+            return;
+        total += (size_t)r;
+        if ((size_t)r < want)
+            return; /* the kernel had no more */
+    }
+}
+
+/*
+ * libevent 2.1's socket bufferevent reads at most 4096 bytes per wakeup
+ * and asks FIONREAD before each read, so relaying a 1 MB produce request
+ * took ~256 wakeups, each with an ioctl, a readv, and event changes. When
+ * the transport is plain TCP and libevent's read filled its whole chunk
+ * (so more is likely waiting), this reads what the kernel holds straight
+ * into bev's input buffer, up to KGW_TOPUP_MAX bytes. End of stream and
+ * errors are left in the socket for libevent's next read to report (the
+ * socket stays readable), so the bufferevent's event callback still sees
+ * them. Never fails: on any problem it just reads less.
+ */
+static void
+kgw__topup(struct bufferevent *bev)
+{
+    struct evbuffer *in = bufferevent_get_input(bev);
+    if (evbuffer_get_length(in) < KGW_LIBEVENT_READ_CHUNK)
+        return;
+    evutil_socket_t fd = bufferevent_getfd(bev);
+    if (fd < 0)
+        return;
+    /* A bufferevent freezes the end of its input buffer between its own
+     * reads; this is one of them. */
+    if (evbuffer_unfreeze(in, 0) != 0)
+        return;
+    kgw__topup_read(in, fd);
+    (void)evbuffer_freeze(in, 0);
+}
+
+/*
+ * Moves the first n bytes of `in` to dst's output. On a plain transport
+ * whose output queue is empty they are first written straight to the
+ * socket (one writev, no event changes, no wakeup for writability); only
+ * what the kernel did not take is queued, so ordering is kept. A failed
+ * direct write leaves everything queued for libevent, whose own write then
+ * reports the error. Returns 0, or -1 when queueing ran out of memory.
+ */
+static int
+kgw__relay(struct bufferevent *dst, bool direct, struct evbuffer *in, size_t n)
+{
+    struct evbuffer *out = bufferevent_get_output(dst);
+    if (direct && evbuffer_get_length(out) == 0) {
+        evutil_socket_t fd = bufferevent_getfd(dst);
+        int w = fd >= 0 ? evbuffer_write_atmost(in, fd, (ev_ssize_t)n) : -1;
+        if (w > 0)
+            n -= (size_t)w;
+    }
+    if (n > 0 && evbuffer_remove_buffer(in, out, n) != (int)n)
+        return -1;
+    return 0;
+}
+
 /* ---- client -> broker ------------------------------------------------ */
 
 /*
@@ -494,8 +592,9 @@ kgw__session_pump_client(kgw_session_t *s)
         if (avail == 0)
             break;
         size_t n = avail < s->req_remaining ? avail : s->req_remaining;
-        struct evbuffer *out = bufferevent_get_output(kgw_broker_conn_bev(s->broker));
-        if (evbuffer_remove_buffer(in, out, n) != (int)n) {
+        struct bufferevent *dst = kgw_broker_conn_bev(s->broker);
+        struct evbuffer *out = bufferevent_get_output(dst);
+        if (kgw__relay(dst, s->backend_direct, in, n) != 0) {
             kgw_session_close(s, "out of memory relaying a request");
             return -1;
         }
@@ -672,7 +771,7 @@ kgw__session_pump_backend(kgw_session_t *s)
                     s->resp_active = false;
                 continue;
             }
-            if (evbuffer_remove_buffer(in, out, n) != (int)n) {
+            if (kgw__relay(s->client, s->client_direct, in, n) != 0) {
                 kgw_session_close(s, "out of memory relaying a response");
                 return -1;
             }
@@ -696,8 +795,10 @@ kgw__session_pump_backend(kgw_session_t *s)
 static void
 kgw__client_read_cb(struct bufferevent *bev, void *arg)
 {
-    (void)bev;
-    (void)kgw__session_pump_client(arg);
+    kgw_session_t *s = arg;
+    if (s->client_direct && !s->client_paused)
+        kgw__topup(bev);
+    (void)kgw__session_pump_client(s);
 }
 
 static void
@@ -747,8 +848,10 @@ kgw__client_event_cb(struct bufferevent *bev, short what, void *arg)
 static void
 kgw__backend_read_cb(struct bufferevent *bev, void *arg)
 {
-    (void)bev;
-    (void)kgw__session_pump_backend(arg);
+    kgw_session_t *s = arg;
+    if (s->backend_direct && !s->backend_paused)
+        kgw__topup(bev);
+    (void)kgw__session_pump_backend(s);
 }
 
 static void
@@ -880,6 +983,7 @@ kgw__session_connect(kgw_session_t *s)
         kgw_session_close(s, "no backend broker reachable");
         return -1;
     }
+    s->backend_direct = kgw_transport_plain.direct_fd_io;
     static const kgw_broker_conn_cbs_t cbs = {
         .on_read = kgw__backend_read_cb,
         .on_write = kgw__backend_write_cb,
@@ -950,6 +1054,7 @@ kgw_session_accept(kgw_listener_t *l, evutil_socket_t fd, struct sockaddr *addr,
     evutil_make_socket_nonblocking(fd);
     kgw__nodelay(fd);
     s->client = def->transport->accept(def->transport, kgw_worker_base(l->worker), fd, s);
+    s->client_direct = def->transport->direct_fd_io;
     s->retry_ev = evtimer_new(kgw_worker_base(l->worker), kgw__session_retry_cb, s);
     if (s->client == NULL || s->retry_ev == NULL) {
         kgw_log_error("listener '%s': out of memory accepting %s", def->cfg->name, peer);

@@ -27,6 +27,7 @@ kgw__plain_outgoing(const kgw_transport_t *t, struct event_base *base, void *ctx
 
 const kgw_transport_t kgw_transport_plain = {
     .name = "plain",
+    .direct_fd_io = true,
     .accept = kgw__plain_accept,
     .outgoing = kgw__plain_outgoing,
 };

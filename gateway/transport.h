@@ -8,6 +8,8 @@
 #ifndef KGW_TRANSPORT_H
 #define KGW_TRANSPORT_H
 
+#include <stdbool.h>
+
 #include <event2/util.h>
 
 struct event_base;
@@ -15,6 +17,11 @@ struct bufferevent;
 
 typedef struct kgw_transport {
     const char *name; /* "plain", later "tls" */
+    /* True when the bytes on the bufferevent's socket are the stream itself
+     * (no TLS record layer): the session may then read and write that
+     * socket directly on its hot path (see session.c, kgw__topup and
+     * kgw__relay). A transport that transforms bytes leaves it false. */
+    bool direct_fd_io;
     /* Wraps an accepted client socket (takes ownership of fd, closed with
      * the bufferevent). Returns NULL on failure (fd is then closed). */
     struct bufferevent *(*accept)(const struct kgw_transport *t, struct event_base *base,
