@@ -93,10 +93,22 @@ class KpMember(threading.Thread):
         self.halt = threading.Event()
         self.closed = threading.Event()
 
+    # kafka-python 3.0.12 loses its own group assignment when a poll() times
+    # out while the group leader's SyncGroup is in flight: its leader marks the
+    # metadata as assigned before the response arrives, so the next poll finds
+    # nothing to rejoin, never completes the join (no assignment, heartbeats
+    # left disabled) and the member goes silent until it leaves. The leader
+    # rejoins that way once at start-up (its first assignment is computed
+    # before it has the topic's metadata), so the first poll is long enough to
+    # cover the whole initial join; later polls stay short so halt is prompt.
+    FIRST_POLL_MS = 10000
+
     def run(self):
+        timeout_ms = self.FIRST_POLL_MS
         try:
             while not self.halt.is_set():
-                batches = self.consumer.poll(timeout_ms=300, max_records=200)
+                batches = self.consumer.poll(timeout_ms=timeout_ms, max_records=200)
+                timeout_ms = 300
                 got = False
                 for records in batches.values():
                     for r in records:
